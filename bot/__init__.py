@@ -1,0 +1,1 @@
+"""Transports and runners: the Telegram adapter, the terminal chat, the scheduler, the CLI."""

@@ -1,0 +1,168 @@
+"""The one path every event takes: event -> engine step -> one commit -> replies.
+
+Transports (Telegram, the terminal) and the scheduler call ``Coach.handle`` or
+``Coach.fire``; neither knows anything about the guide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+
+from bot.clock import Clock
+from dialogs import engine
+from dialogs.model import Attachment, Event, Reply, ServiceAction, Step, Timer, UserState
+from storage import Nudge, Store
+
+log = logging.getLogger("rekindle.coach")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Replies for one user, and where they go."""
+
+    user_id: int
+    external_id: str
+    chat_id: int | None
+    replies: list[Reply]
+
+
+class _KeyedLocks:
+    """One asyncio.Lock per user, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Coach:
+    def __init__(
+        self, store: Store, clock: Clock, *, channel: str, cache_size: int = 10_000
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.channel = channel
+        self._locks = _KeyedLocks()
+        self._ids: dict[str, int] = {}  # external id -> user id (derivable, so safe to cache)
+        # The state each recent user's last turn committed. Write-through: storage stays the
+        # truth, this only saves reading back what we just wrote (a round trip per turn).
+        self._states: OrderedDict[int, UserState] = OrderedDict()
+        self.cache_size = cache_size
+
+    async def handle(
+        self,
+        external_id: str,
+        event: Event,
+        *,
+        chat_id: int | None = None,
+        update_id: int | None = None,
+    ) -> list[Reply]:
+        """Step one user by one event. Strictly in order per user; idempotent per update id."""
+        async with self._locks.hold(external_id):
+            if update_id is not None and await self.store.seen_update(update_id):
+                log.info("skip update=%s reason=already-processed", update_id)
+                return []
+            now = self.clock.now()
+            uid = self._ids.get(external_id)
+            if uid is None:
+                uid = await self.store.user_id(self.channel, external_id, chat_id=chat_id, now=now)
+                self._ids[external_id] = uid
+            old = await self._load(uid)
+            result = engine.step(old, event, now)
+            try:
+                await self.store.commit(
+                    uid, old, result.state, result.effects, now, update_id=update_id
+                )
+            except BaseException:
+                self._states.pop(uid, None)
+                raise
+            self._remember(uid, result.state)
+            log.info(
+                "turn user=%s event=%s stage=%s->%s replies=%d",
+                uid, type(event).__name__, old.stage, result.state.stage, len(result.replies),
+            )  # fmt: skip
+            return await self._after_commit(uid, result)
+
+    async def fire(self, nudge: Nudge) -> Delivery | None:
+        """A due nudge: the same path as a typed message, marked sent in the same commit."""
+        who = await self.store.chat_of(nudge.user_id)
+        if who is None:
+            return None
+        _channel, external_id, chat_id, active = who
+        async with self._locks.hold(external_id):
+            now = self.clock.now()
+            old = await self._load(nudge.user_id)
+            if not active:
+                await self.store.set_nudge_status(nudge.id, "skipped", now)
+                return None
+            event = Timer(nudge.kind, nudge.payload, nudge.id, nudge.due)
+            result = engine.step(old, event, now)
+            status = "sent" if result.replies else "skipped"
+            # The nudge row changes status here, so /status must read the next one afresh.
+            self._states.pop(nudge.user_id, None)
+            await self.store.commit(
+                nudge.user_id, old, result.state, result.effects, now,
+                nudge_id=nudge.id, nudge_status=status,
+            )  # fmt: skip
+            log.info("nudge id=%s kind=%s user=%s status=%s", nudge.id, nudge.kind,
+                     nudge.user_id, status)  # fmt: skip
+            replies = await self._after_commit(nudge.user_id, result)
+        return Delivery(nudge.user_id, external_id, chat_id, replies) if replies else None
+
+    async def _load(self, uid: int) -> UserState:
+        state = self._states.get(uid)
+        return state if state is not None else await self.store.load(uid)
+
+    def _remember(self, uid: int, state: UserState) -> None:
+        self._states[uid] = state
+        self._states.move_to_end(uid)
+        while len(self._states) > self.cache_size:
+            self._states.popitem(last=False)
+
+    def forget(self, uid: int) -> None:
+        """Drop what is cached for a user (after a change made outside a turn)."""
+        self._states.pop(uid, None)
+
+    async def _after_commit(self, uid: int, result: Step) -> list[Reply]:
+        replies = list(result.replies)
+        for effect in result.effects:
+            if not isinstance(effect, ServiceAction):
+                continue
+            if effect.name == "delete":
+                await self.store.delete_user(uid)
+                self._states.pop(uid, None)
+                self._ids = {k: v for k, v in self._ids.items() if v != uid}
+                log.info("deleted user=%s", uid)
+            elif effect.name == "export":
+                data = await self.store.export(uid)
+                blob = json.dumps(data, ensure_ascii=False, indent=2).encode()
+                file = Attachment("rekindle-export.json", blob, "document")
+                replies = _attach(replies, file)
+        return replies
+
+
+def _attach(replies: list[Reply], file: Attachment) -> list[Reply]:
+    """Put a file on the last reply without buttons (or a new one)."""
+    for i in range(len(replies) - 1, -1, -1):
+        if not replies[i].buttons:
+            replies[i] = replace(replies[i], attachment=file)
+            return replies
+    return [*replies, Reply("", attachment=file)]
