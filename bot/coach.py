@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from bot.clock import Clock
 from dialogs import engine
@@ -77,9 +79,6 @@ class Coach:
     ) -> list[Reply]:
         """Step one user by one event. Strictly in order per user; idempotent per update id."""
         async with self._locks.hold(external_id):
-            if update_id is not None and await self.store.seen_update(update_id):
-                log.info("skip update=%s reason=already-processed", update_id)
-                return []
             now = self.clock.now()
             uid = self._ids.get(external_id)
             if uid is None:
@@ -91,6 +90,14 @@ class Coach:
                 await self.store.commit(
                     uid, old, result.state, result.effects, now, update_id=update_id
                 )
+            except sqlite3.IntegrityError as err:
+                self._states.pop(uid, None)
+                if update_id is not None and "processed_updates" in str(err):
+                    # Redelivered (a restart before Telegram heard we had it): the update id
+                    # is part of the turn's transaction, so this turn already happened.
+                    log.info("skip update=%s reason=already-processed", update_id)
+                    return []
+                raise
             except BaseException:
                 self._states.pop(uid, None)
                 raise
@@ -127,6 +134,22 @@ class Coach:
             replies = await self._after_commit(nudge.user_id, result)
         return Delivery(nudge.user_id, external_id, chat_id, replies) if replies else None
 
+    async def _chart(self, uid: int, state: UserState) -> Attachment:
+        """The /progress chart, drawn off the event loop (matplotlib takes ~100 ms)."""
+        from bot.chart import ProgressData, render_progress_png
+
+        now = self.clock.now()
+        checkins, slips = await self.store.history(uid, now - timedelta(days=90))
+        data = ProgressData(
+            tz=state.tz or "UTC",
+            checkins=checkins,
+            slips=slips,
+            no_contact_start=state.no_contact_start,
+            no_contact_days=state.no_contact_days,
+        )
+        png = await asyncio.to_thread(render_progress_png, data, now=now)
+        return Attachment("progress.png", png, "photo")
+
     async def _load(self, uid: int) -> UserState:
         state = self._states.get(uid)
         return state if state is not None else await self.store.load(uid)
@@ -151,6 +174,8 @@ class Coach:
                 self._states.pop(uid, None)
                 self._ids = {k: v for k, v in self._ids.items() if v != uid}
                 log.info("deleted user=%s", uid)
+            elif effect.name == "progress":
+                replies = _attach(replies, await self._chart(uid, result.state))
             elif effect.name == "export":
                 data = await self.store.export(uid)
                 blob = json.dumps(data, ensure_ascii=False, indent=2).encode()

@@ -451,7 +451,17 @@ async def _on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     except TelegramError as err:
         log.info("answer-failed update=%s reason=%s", update.update_id, redact(str(err)))
-    # Take the keyboard off the pressed message, once: a second tap on it cannot happen.
+    event = decode_callback(query.data)
+    replies = await data[_COACH].handle(
+        str(query.from_user.id), event, chat_id=chat_id, update_id=update.update_id
+    )
+    if (
+        len(replies) == 1
+        and replies[0].edit
+        and await _edit_in_place(context.bot, chat_id, message.message_id, replies[0], store)
+    ):
+        return  # a tick on a multi-select list: the same question, updated where it is
+    # Take the keyboard off the pressed message, once: a second tap on it cannot act.
     stripped: collections.OrderedDict[tuple[int, int], None] = data[_STRIPPED]
     key = (chat_id, message.message_id)
     if getattr(message, "reply_markup", None) is not None and key not in stripped:
@@ -470,11 +480,31 @@ async def _on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.info("unkeyboard-failed chat=%s reason=%s", chat_id, redact(str(err)))
         except TelegramError as err:
             log.warning("unkeyboard-failed chat=%s error=%s", chat_id, type(err).__name__)
-    event = decode_callback(query.data)
-    replies = await data[_COACH].handle(
-        str(query.from_user.id), event, chat_id=chat_id, update_id=update.update_id
-    )
     await send_replies(context.bot, chat_id, replies, store=store)
+
+
+async def _edit_in_place(
+    bot: Bot, chat_id: int, message_id: int, reply: Reply, store: Store
+) -> bool:
+    """Replace the pressed message's text and keyboard. False if that cannot be done (too
+    long, or Telegram refused): the caller then sends the reply as a new message."""
+    parts = split_html(reply.text)
+    if len(parts) != 1 or reply.attachment is not None:
+        return False
+    try:
+        await _call(
+            "editMessageText", chat_id,
+            lambda: bot.edit_message_text(parts[0], chat_id, message_id,
+                                          parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
+                                          link_preview_options=_NO_PREVIEW),
+        )  # fmt: skip
+    except _Blocked:
+        await mark_blocked(store, chat_id)
+        return True
+    except TelegramError as err:
+        log.info("edit-failed chat=%s reason=%s", chat_id, redact(str(err)))
+        return False
+    return True
 
 
 async def _on_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

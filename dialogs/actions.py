@@ -289,6 +289,14 @@ def _slip(t: Turn, *, restarted: bool) -> None:
 
 
 @action
+def log_urge(t: Turn) -> None:
+    """The words they wanted to send, kept unsent: a resisted urge, never a slip."""
+    text = t.state.scratch.pop("urge_text", "")
+    t.record("journal", kind="urge", text=text)
+    t.state.counts["resisted"] = t.state.counts.get("resisted", 0) + 1
+
+
+@action
 def review_draft(t: Turn) -> None:
     from dialogs import tools
 

@@ -129,6 +129,17 @@ def _draft(t: Turn, arg: str) -> None:
     _open_tool(t, "draft")
 
 
+@command("urge", "Want to text your ex? Write it here first, unsent")
+def _urge(t: Turn, arg: str) -> None:
+    _open_tool(t, "urge")
+
+
+@command("progress", "A chart of your mood and urges over time")
+def _progress(t: Turn, arg: str) -> None:
+    t.service("progress")
+    t.say("progress.j2", checkins=len(t.state.recent_checkins))
+
+
 @command("signs", "Check the signs of interest")
 def _signs(t: Turn, arg: str) -> None:
     from dialogs import screens

@@ -68,9 +68,12 @@ def _on_text(t: Turn, text: str) -> None:
         name, _, arg = text.lstrip()[1:].partition(" ")
         commands.run(t, name.split("@", 1)[0].lower(), arg.strip())
         return
-    if screens.screen_text(t, text):  # crisis and safety come before any step
-        return
     stage = current(t)
+    # Crisis and safety come before any step. A plain button answer ("They said no")
+    # is the step itself, not news to screen for.
+    answering = match_option(text, stage.options, by_number=False) is not None
+    if screens.screen_text(t, text, answering=answering):
+        return
     INPUT[stage.kind](t, stage, text)
 
 
@@ -274,13 +277,14 @@ def move(t: Turn, target: str) -> None:
             target = s.resume.pop()
         else:
             target = fallback or s.scratch.get("main") or "availability"
-        _arrive(t, target)
+        _arrive(t, screens.guard_step(t, target))
         return
     enter(t, target)
 
 
 def enter(t: Turn, target: str) -> None:
     """Enter a state by a move: run its on_enter actions and ask its question."""
+    target = screens.guard_step(t, target)
     _arrive(t, target)
     if target in BY_ID:
         for name in BY_ID[target].on_enter:

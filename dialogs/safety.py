@@ -787,7 +787,7 @@ _CRISIS_RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         r"\b(?:cant|couldnt|can no longer) (?:\w+ )?(?:go on|keep going|carry on|keep living|"
-        r"live like this|live with this|do life|live without (?:her|him|them|you)|live "
+        r"live like this|live with this|do life|live without (?:her|him|them)|live "
         r"anymore|be alive|survive this)\b",
         negatable=False,
         after_not=r"a |an |the |with (?:the|this|a|it|that)|dates|holiday|vacation|"
@@ -1590,3 +1590,29 @@ def resources_for(tz_name: str | None) -> Resources:
     table = _helpline_data()
     country = country_for_timezone(tz_name)
     return table.get(country or "", table["international"])
+
+
+# ---------------------------------------------------------------------------------------
+# Harm the user did: "I hit her". Not a crisis, but no coaching towards contact either.
+# ---------------------------------------------------------------------------------------
+
+_HARM_TO_EX_RE = re.compile(
+    r"\bi\s+(?P<adv>(?:\w+\s+){0,2}?)(?:hit|slapped|punched|pushed|shoved|choked|strangled|"
+    r"kicked|beat|grabbed|threatened)\s+(?:her|him|them|my ex|my (?:girlfriend|boyfriend|"
+    r"wife|husband|partner))\b(?!\s*(?:s\s+)?(?:feelings|pride|ego|chances|away|off)\b)"
+)
+_HARM_NEGATORS = frozenset("never didnt not wouldnt dont cant couldnt wont".split())
+
+
+def detect_harm_to_ex(text: str) -> bool:
+    """True when the user says they were violent or threatening towards the ex.
+
+    The coach then does not help them get back in touch; it points to help instead.
+    "I hurt her feelings", "I pushed him away" and "I never hit him" do not count.
+    """
+    if not text:
+        return False
+    return any(
+        not _HARM_NEGATORS.intersection(m.group("adv").split())
+        for m in _HARM_TO_EX_RE.finditer(normalise(text))
+    )

@@ -112,4 +112,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX processed_updates_user ON processed_updates (user_id);
     """,
+    # 2: the nudge dispatcher (issue 4). ``replies`` holds the rendered messages while a
+    # nudge is 'sending' (committed with the turn, cleared once sent), so a crash between
+    # commit and send re-sends exactly those messages instead of losing or re-running them.
+    # ``last_nudge_at`` enforces one proactive message per local day. Existing users who
+    # finished onboarding get their one re-engagement nudge armed (the dispatcher moves it
+    # along lazily from last_seen_at, so user turns never touch it).
+    """
+    ALTER TABLE nudges ADD COLUMN replies TEXT;
+    ALTER TABLE users ADD COLUMN last_nudge_at INTEGER;
+    CREATE INDEX nudges_sending ON nudges (id) WHERE status = 'sending';
+    INSERT INTO nudges (user_id, kind, due_at, payload, created_at)
+        SELECT id, 'reengage', coalesce(last_seen_at, created_at) + 604800, '{}',
+               CAST(strftime('%s', 'now') AS INTEGER)
+        FROM users WHERE tz IS NOT NULL;
+    """,
 )

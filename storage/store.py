@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from dialogs.model import Cancel, Effect, Record, Schedule, UserState
+from dialogs.model import Cancel, Effect, Record, Schedule, ServiceAction, UserState
 from storage.migrations import MIGRATIONS
 
 # Tables a turn may append to, and the columns it may set (guards against typos).
@@ -81,6 +81,35 @@ class Nudge:
     attempts: int = 0
 
 
+@dataclass(frozen=True)
+class DueNudge:
+    """A due nudge with what the dispatcher needs to know about its user to decide on it."""
+
+    nudge: Nudge
+    external_id: str
+    chat_id: int | None
+    tz: str | None
+    checkin_hour: int | None
+    quiet_start: int
+    quiet_end: int
+    paused: bool
+    active: bool
+    last_seen: datetime  # the user's last message (or sign-up when they never wrote)
+    last_nudge: datetime | None  # the last proactive message we sent them
+
+
+@dataclass(frozen=True)
+class Sending:
+    """A nudge committed as 'sending': its rendered replies (JSON) and where they go."""
+
+    id: int
+    user_id: int
+    kind: str
+    external_id: str
+    chat_id: int | None
+    replies: str
+
+
 _LOAD = """
 SELECT u.stage, u.dialogue, u.display_name, u.ex_name, u.tz, u.checkin_hour,
        u.quiet_start, u.quiet_end, u.no_contact_start, u.no_contact_days, u.paused,
@@ -90,10 +119,12 @@ SELECT u.stage, u.dialogue, u.display_name, u.ex_name, u.tz, u.checkin_hour,
        (SELECT json_group_array(json_array(created_at, mood, urge))
           FROM (SELECT created_at, mood, urge FROM checkins WHERE user_id = u.id
                 ORDER BY id DESC LIMIT 7)),
-       (SELECT count(*) FROM journal WHERE user_id = u.id),
+       (SELECT count(*) FROM journal WHERE user_id = u.id AND kind != 'urge'),
        (SELECT count(*) FROM slips WHERE user_id = u.id),
+       (SELECT count(*) FROM journal WHERE user_id = u.id AND kind = 'urge'),
        (SELECT json_array(kind, due_at) FROM nudges
-          WHERE user_id = u.id AND status = 'pending' ORDER BY due_at LIMIT 1),
+          WHERE user_id = u.id AND status = 'pending' AND kind != 'reengage'
+          ORDER BY due_at LIMIT 1),
        (SELECT json_group_array(score)
           FROM (SELECT score FROM signs WHERE user_id = u.id ORDER BY id DESC LIMIT 5))
 FROM users u WHERE u.id = ?
@@ -174,16 +205,16 @@ class Store:
         return next(((r[0], r[1], r[2], bool(r[3])) for r in rows), None)
 
     async def set_active(self, user_id: int, active: bool) -> None:
-        await self._in_db_thread(
-            _write, "UPDATE users SET active = ? WHERE id = ?", (int(active), user_id)
-        )
+        """Mark a user (in)active. Back to active (they unblocked the bot), the nudges held
+        while they were blocked are pending again; the dispatcher decides what is stale."""
+        await self._in_db_thread(_set_active, user_id, active)
 
     async def load(self, user_id: int) -> UserState:
         rows = list(await self.conn.execute_fetchall(_LOAD, (user_id,)))
         if not rows:
             return UserState()
         (stage, dialogue, name, ex, tz, hour, qs, qe, nc_start, nc_days, paused,
-         lists_json, answers_json, checkins_json, n_journal, n_slips, nudge_json,
+         lists_json, answers_json, checkins_json, n_journal, n_slips, n_urges, nudge_json,
          signs_json) = rows[0]  # fmt: skip
         d = json.loads(dialogue)
         lists: dict[str, list[str]] = {}
@@ -211,7 +242,7 @@ class Store:
                 (dt(c), m, u)  # type: ignore[misc]
                 for c, m, u in reversed(json.loads(checkins_json))
             ],
-            counts={"journal": n_journal, "slips": n_slips},
+            counts={"journal": n_journal, "slips": n_slips, "resisted": n_urges},
             next_nudge=(nxt[0], dt(nxt[1])) if nxt else None,  # type: ignore[arg-type]
             signs_history=list(reversed(json.loads(signs_json))),
         )
@@ -288,12 +319,101 @@ class Store:
         ]
 
     async def set_nudge_status(self, nudge_id: int, status: str, now: datetime) -> None:
-        async with self._write:
-            await self.conn.execute(
-                "UPDATE nudges SET status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-                (status, ts(now), nudge_id),
-            )
-            await self.conn.commit()
+        await self._in_db_thread(
+            _write,
+            "UPDATE nudges SET status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            (status, ts(now), nudge_id),
+        )
+
+    # -- the dispatcher (bot/scheduler.py) -------------------------------------------------
+    async def due_for_dispatch(
+        self, now: datetime, *, user_id: int | None = None, limit: int = 500
+    ) -> list[DueNudge]:
+        """Pending nudges due at ``now`` (oldest first) with their users' settings."""
+        sql = _DUE + (" AND n.user_id = ?" if user_id is not None else "")
+        sql += " ORDER BY n.due_at, n.id LIMIT ?"
+        params = (ts(now), user_id, limit) if user_id is not None else (ts(now), limit)
+        rows = await self.conn.execute_fetchall(sql, params)
+        return [
+            DueNudge(
+                Nudge(r[0], r[1], r[2], dt(r[3]), json.loads(r[4]), r[5]),  # type: ignore[arg-type]
+                r[6], r[7], r[8], r[9], r[10], r[11], bool(r[12]), bool(r[13]),
+                dt(r[14]), dt(r[15]),  # type: ignore[arg-type]
+            )  # fmt: skip
+            for r in rows
+        ]
+
+    async def settle_nudges(
+        self, moves: Iterable[tuple[int, datetime]], marks: Iterable[tuple[int, str]], now: datetime
+    ) -> None:
+        """The dispatcher's decisions that need no engine turn, in one transaction: pending
+        nudges moved to a later ``due`` (quiet hours, one a day, re-armed), and nudges given a
+        final or parked status (skipped, collapsed, paused, held)."""
+        await self._in_db_thread(_settle, list(moves), list(marks), ts(now))
+
+    async def commit_nudge(
+        self,
+        user_id: int,
+        old: UserState,
+        new: UserState,
+        effects: Iterable[Effect],
+        now: datetime,
+        *,
+        nudge_id: int,
+        replies: str | None,
+        rearm_reengage: datetime | None = None,
+    ) -> bool:
+        """Commit a nudge's turn in one transaction with the nudge itself: 'sending' with its
+        rendered ``replies`` (JSON), or 'skipped' when there is nothing to say. A proactive
+        message also stamps ``users.last_nudge_at``. False (and nothing written) when the
+        nudge is no longer pending, e.g. a user turn cancelled it after it was claimed."""
+        return bool(
+            await self._in_db_thread(
+                _commit_nudge, user_id, old, new, list(effects), ts(now), nudge_id, replies,
+                ts(rearm_reengage) if rearm_reengage else None,
+            )  # fmt: skip
+        )
+
+    async def finish_nudge(self, nudge_id: int, status: str, now: datetime) -> None:
+        """A 'sending' nudge went out ('sent') or could not ('blocked'); its copy of the
+        messages is dropped (the user's words should not linger in a log table)."""
+        await self._in_db_thread(
+            _write,
+            "UPDATE nudges SET status = ?, sent_at = ?, replies = NULL WHERE id = ?",
+            (status, ts(now), nudge_id),
+        )
+
+    async def sending_nudges(self, *, user_id: int | None = None) -> list[Sending]:
+        """Nudges left 'sending' by a crash between their commit and their send."""
+        sql = (
+            "SELECT n.id, n.user_id, n.kind, u.external_id, u.chat_id, n.replies FROM nudges n"
+            " JOIN users u ON u.id = n.user_id WHERE n.status = 'sending'"
+        )
+        params: tuple[Any, ...] = ()
+        if user_id is not None:
+            sql += " AND n.user_id = ?"
+            params = (user_id,)
+        rows = await self.conn.execute_fetchall(sql + " ORDER BY n.id", params)
+        return [Sending(r[0], r[1], r[2], r[3], r[4], r[5] or "[]") for r in rows]
+
+    # -- history -------------------------------------------------------------------------------
+    async def history(
+        self, user_id: int, since: datetime
+    ) -> tuple[list[tuple[datetime, int, int]], list[datetime]]:
+        """Check-ins (time, mood, urge) and slip times since ``since``, oldest first."""
+        checkins = await self.conn.execute_fetchall(
+            "SELECT created_at, mood, urge FROM checkins WHERE user_id = ? AND created_at >= ?"
+            " ORDER BY created_at, id",
+            (user_id, ts(since)),
+        )
+        slips = await self.conn.execute_fetchall(
+            "SELECT created_at FROM slips WHERE user_id = ? AND created_at >= ? ORDER BY id",
+            (user_id, ts(since)),
+        )
+        return (
+            [(dt(c), m, u) for c, m, u in checkins],  # type: ignore[misc]
+            [dt(c) for (c,) in slips],  # type: ignore[misc]
+        )
 
     # -- privacy --------------------------------------------------------------------------------
     async def export(self, user_id: int) -> dict[str, Any]:
@@ -328,9 +448,16 @@ class Store:
         await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+_DUE = """
+SELECT n.id, n.user_id, n.kind, n.due_at, n.payload, n.attempts, u.external_id, u.chat_id,
+       u.tz, u.checkin_hour, u.quiet_start, u.quiet_end, u.paused, u.active,
+       coalesce(u.last_seen_at, u.created_at), u.last_nudge_at
+FROM nudges n JOIN users u ON u.id = n.user_id
+WHERE n.status = 'pending' AND n.due_at <= ?"""
+
 _TIME_COLUMNS = frozenset(
     {"created_at", "updated_at", "last_seen_at", "due_at", "sent_at", "processed_at",
-     "no_contact_start"}
+     "no_contact_start", "last_nudge_at"}
 )  # fmt: skip
 
 
@@ -347,6 +474,38 @@ def _iso(row: dict[str, Any]) -> dict[str, Any]:
 def _write(db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> None:
     try:
         db.execute(sql, params)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _set_active(db: sqlite3.Connection, user_id: int, active: bool) -> None:
+    try:
+        db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+        if active:
+            db.execute(
+                "UPDATE nudges SET status = 'pending' WHERE user_id = ? AND status = 'held'",
+                (user_id,),
+            )
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _settle(
+    db: sqlite3.Connection, moves: list[tuple[int, datetime]], marks: list[tuple[int, str]], t: int
+) -> None:
+    try:
+        db.executemany(
+            "UPDATE nudges SET due_at = ? WHERE id = ? AND status = 'pending'",
+            [(ts(due), nid) for nid, due in moves],
+        )
+        db.executemany(
+            "UPDATE nudges SET status = ?, sent_at = ? WHERE id = ? AND status = 'pending'",
+            [(status, t, nid) for nid, status in marks],
+        )
         db.commit()
     except BaseException:
         db.rollback()
@@ -382,33 +541,8 @@ def _commit_turn(
     nudge_id: int | None,
     nudge_status: str,
 ) -> None:
-    dialogue = json.dumps(
-        {"ver": new.ver, "resume": new.resume, "flags": sorted(new.flags), "scratch": new.scratch},
-        ensure_ascii=False,
-    )
     try:
-        db.execute(
-            "UPDATE users SET stage = ?, dialogue = ?, display_name = ?, ex_name = ?,"
-            " tz = ?, checkin_hour = ?, quiet_start = ?, quiet_end = ?,"
-            " no_contact_start = ?, no_contact_days = ?, paused = ?, active = 1,"
-            " updated_at = ?, last_seen_at = coalesce(?, last_seen_at) WHERE id = ?",
-            (
-                new.stage, dialogue, new.name, new.ex_name, new.tz, new.checkin_hour,
-                new.quiet_start, new.quiet_end,
-                ts(new.no_contact_start) if new.no_contact_start else None,
-                new.no_contact_days, int(new.paused), t,
-                None if nudge_id is not None else t, user_id,
-            ),
-        )  # fmt: skip
-        _write_lists(db, user_id, old, new, t)
-        _write_answers(db, user_id, old, new, t)
-        for effect in effects:
-            _apply(db, user_id, effect, t)
-        if update_id is not None:
-            db.execute(
-                "INSERT INTO processed_updates (update_id, user_id, processed_at) VALUES (?, ?, ?)",
-                (update_id, user_id, t),
-            )
+        _turn(db, user_id, old, new, effects, t, update_id, nudge_id)
         if nudge_id is not None:
             db.execute(
                 "UPDATE nudges SET status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
@@ -418,6 +552,83 @@ def _commit_turn(
     except BaseException:
         db.rollback()
         raise
+
+
+def _commit_nudge(
+    db: sqlite3.Connection,
+    user_id: int,
+    old: UserState,
+    new: UserState,
+    effects: list[Effect],
+    t: int,
+    nudge_id: int,
+    replies: str | None,
+    rearm_reengage: int | None,
+) -> bool:
+    try:
+        claimed = db.execute(
+            "UPDATE nudges SET status = ?, replies = ?, sent_at = ?, attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'",
+            ("sending" if replies else "skipped", replies, t, nudge_id),
+        ).rowcount
+        if not claimed:
+            db.rollback()
+            return False
+        _turn(db, user_id, old, new, effects, t, None, nudge_id)
+        if replies:
+            db.execute("UPDATE users SET last_nudge_at = ? WHERE id = ?", (t, user_id))
+        if rearm_reengage is not None:
+            # The one re-engagement per silence: the next may only follow a new message.
+            db.execute(
+                "INSERT INTO nudges (user_id, kind, due_at, payload, created_at)"
+                " VALUES (?, 'reengage', ?, ?, ?)",
+                (user_id, rearm_reengage, json.dumps({"after": t}), t),
+            )
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    return True
+
+
+def _turn(
+    db: sqlite3.Connection,
+    user_id: int,
+    old: UserState,
+    new: UserState,
+    effects: list[Effect],
+    t: int,
+    update_id: int | None,
+    nudge_id: int | None,
+) -> None:
+    """The statements of one turn (the caller commits or rolls back)."""
+    dialogue = json.dumps(
+        {"ver": new.ver, "resume": new.resume, "flags": sorted(new.flags), "scratch": new.scratch},
+        ensure_ascii=False,
+    )
+    db.execute(
+        "UPDATE users SET stage = ?, dialogue = ?, display_name = ?, ex_name = ?,"
+        " tz = ?, checkin_hour = ?, quiet_start = ?, quiet_end = ?,"
+        " no_contact_start = ?, no_contact_days = ?, paused = ?,"
+        " active = CASE WHEN ? IS NULL THEN 1 ELSE active END,"
+        " updated_at = ?, last_seen_at = coalesce(?, last_seen_at) WHERE id = ?",
+        (
+            new.stage, dialogue, new.name, new.ex_name, new.tz, new.checkin_hour,
+            new.quiet_start, new.quiet_end,
+            ts(new.no_contact_start) if new.no_contact_start else None,
+            new.no_contact_days, int(new.paused), nudge_id, t,
+            None if nudge_id is not None else t, user_id,
+        ),
+    )  # fmt: skip
+    _write_lists(db, user_id, old, new, t)
+    _write_answers(db, user_id, old, new, t)
+    for effect in effects:
+        _apply(db, user_id, effect, t)
+    if update_id is not None:
+        db.execute(
+            "INSERT INTO processed_updates (update_id, user_id, processed_at) VALUES (?, ?, ?)",
+            (update_id, user_id, t),
+        )
 
 
 def _write_lists(
@@ -485,5 +696,47 @@ def _apply(db: sqlite3.Connection, user_id: int, effect: Effect, t: int) -> None
                 "UPDATE nudges SET status = 'cancelled' WHERE user_id = ? AND status = 'pending'",
                 (user_id,),
             )
+        case ServiceAction(name="pause_nudges"):
+            db.execute(
+                "UPDATE nudges SET status = 'paused' WHERE user_id = ? AND status = 'pending'",
+                (user_id,),
+            )
+        case ServiceAction(name="resume_nudges", args=args):
+            # What fell due during the pause comes back no earlier than ``not_before``.
+            db.execute(
+                "UPDATE nudges SET status = 'pending', due_at = max(due_at, ?)"
+                " WHERE user_id = ? AND status = 'paused'",
+                (ts(args["not_before"]), user_id),
+            )
+        case ServiceAction(name="retime_nudges", args=args):
+            _retime(db, user_id, args)
         case _:
-            pass  # service actions run after the commit
+            pass  # other service actions run after the commit
+
+
+# Nudges the engine re-times itself when settings change (or that follow no clock hour).
+_SELF_TIMED = ("checkin", "checkin_snooze", "reengage")
+
+
+def _retime(db: sqlite3.Connection, user_id: int, args: dict[str, Any]) -> None:
+    """New time zone, check-in hour or quiet hours: each pending nudge keeps its day (on the
+    user's new calendar) and moves to the new check-in hour, outside quiet hours, never into
+    the past."""
+    from dialogs.timing import defer_past_quiet_hours, local_day, next_local_time
+    from dialogs.timezones import zone_for
+
+    zone, hour, now = args["zone"], args["hour"], args["now"]
+    qs, qe = args["quiet_start"], args["quiet_end"]
+    marks = ", ".join("?" for _ in _SELF_TIMED)
+    rows = db.execute(
+        f"SELECT id, due_at FROM nudges WHERE user_id = ? AND status = 'pending'"
+        f" AND kind NOT IN ({marks})",
+        (user_id, *_SELF_TIMED),
+    ).fetchall()
+    moves = []
+    for nid, due_at in rows:
+        day = local_day(datetime.fromtimestamp(due_at, UTC), zone)
+        midnight = datetime.combine(day, datetime.min.time()).replace(tzinfo=zone_for(zone))
+        due = next_local_time(max(midnight.astimezone(UTC), now), zone, hour)
+        moves.append((ts(defer_past_quiet_hours(due, zone, qs, qe)), nid))
+    db.executemany("UPDATE nudges SET due_at = ? WHERE id = ?", moves)

@@ -14,6 +14,7 @@ from bot.console import ConsoleChat, to_event
 from dialogs.model import UserState
 from fakebot import fake_bot_api  # noqa: F401  (fixture)
 from storage import Store
+from telegram_harness import api, bot  # noqa: F401  (fixtures: the fake Bot API, a bot on it)
 
 # A Monday morning in Berlin (08:00 UTC = 09:00 local).
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
