@@ -190,7 +190,7 @@ def _first_day(
     if data.no_contact_start is not None:
         candidates.append(_local(data.no_contact_start, zone).date())
     first = max(min(candidates), window_start)
-    return first
+    return min(first, today - timedelta(days=MIN_DAYS - 1))
 
 
 def _draw_chart(

@@ -334,14 +334,7 @@ class Store:
         sql += " ORDER BY n.due_at, n.id LIMIT ?"
         params = (ts(now), user_id, limit) if user_id is not None else (ts(now), limit)
         rows = await self.conn.execute_fetchall(sql, params)
-        return [
-            DueNudge(
-                Nudge(r[0], r[1], r[2], dt(r[3]), json.loads(r[4]), r[5]),  # type: ignore[arg-type]
-                r[6], r[7], r[8], r[9], r[10], r[11], bool(r[12]), bool(r[13]),
-                dt(r[14]), dt(r[15]),  # type: ignore[arg-type]
-            )  # fmt: skip
-            for r in rows
-        ]
+        return [_due(r) for r in rows]
 
     async def settle_nudges(
         self, moves: Iterable[tuple[int, datetime]], marks: Iterable[tuple[int, str]], now: datetime
@@ -367,12 +360,11 @@ class Store:
         rendered ``replies`` (JSON), or 'skipped' when there is nothing to say. A proactive
         message also stamps ``users.last_nudge_at``. False (and nothing written) when the
         nudge is no longer pending, e.g. a user turn cancelled it after it was claimed."""
-        return bool(
-            await self._in_db_thread(
-                _commit_nudge, user_id, old, new, list(effects), ts(now), nudge_id, replies,
-                ts(rearm_reengage) if rearm_reengage else None,
-            )  # fmt: skip
+        rearm = ts(rearm_reengage) if rearm_reengage else None
+        done = await self._in_db_thread(
+            _commit_nudge, user_id, old, new, list(effects), ts(now), nudge_id, replies, rearm
         )
+        return bool(done)
 
     async def finish_nudge(self, nudge_id: int, status: str, now: datetime) -> None:
         """A 'sending' nudge went out ('sent') or could not ('blocked'); its copy of the
@@ -454,6 +446,15 @@ SELECT n.id, n.user_id, n.kind, n.due_at, n.payload, n.attempts, u.external_id, 
        coalesce(u.last_seen_at, u.created_at), u.last_nudge_at
 FROM nudges n JOIN users u ON u.id = n.user_id
 WHERE n.status = 'pending' AND n.due_at <= ?"""
+
+
+def _due(r: Any) -> DueNudge:
+    nudge = Nudge(r[0], r[1], r[2], dt(r[3]), json.loads(r[4]), r[5])  # type: ignore[arg-type]
+    return DueNudge(
+        nudge, r[6], r[7], r[8], r[9], r[10], r[11], bool(r[12]), bool(r[13]),
+        dt(r[14]), dt(r[15]),  # type: ignore[arg-type]
+    )  # fmt: skip
+
 
 _TIME_COLUMNS = frozenset(
     {"created_at", "updated_at", "last_seen_at", "due_at", "sent_at", "processed_at",
@@ -722,8 +723,8 @@ def _retime(db: sqlite3.Connection, user_id: int, args: dict[str, Any]) -> None:
     """New time zone, check-in hour or quiet hours: each pending nudge keeps its day (on the
     user's new calendar) and moves to the new check-in hour, outside quiet hours, never into
     the past."""
-    from dialogs.timing import defer_past_quiet_hours, local_day, next_local_time
     from dialogs.timezones import zone_for
+    from dialogs.timing import defer_past_quiet_hours, local_day, next_local_time
 
     zone, hour, now = args["zone"], args["hour"], args["now"]
     qs, qe = args["quiet_start"], args["quiet_end"]
