@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from dialogs.model import Timer
+from dialogs.model import Schedule, Timer
 from dialogs.stages import BY_ID, Part
 from dialogs.timing import local_day
 from dialogs.turn import Turn
@@ -26,6 +26,8 @@ HIGH_SIGNS = 4
 MILESTONES = (7, 14, 21)
 # Nudges that only make sense while the user is trying to reconnect.
 RECONNECT_NUDGES = ("no_contact_over", "first_message_followup", "meetup_followup")
+# One gentle message after this much silence, then none until the user writes again.
+REENGAGE_AFTER = timedelta(days=7)
 
 
 def action(fn: Callable[[Turn], None]) -> Callable[[Turn], None]:
@@ -312,6 +314,57 @@ def answer_question(t: Turn) -> None:
 
 @action
 def reschedule_checkins(t: Turn) -> None:
+    """Settings changed: the check-in moves, and every other pending nudge keeps its day but
+    moves to the new hour and zone (storage does that in the same transaction)."""
+    s = t.state
+    if s.no_contact_start is not None:
+        schedule_checkin(t)
+    t.service(
+        "retime_nudges", zone=s.tz or "UTC", now=t.now, quiet_start=s.quiet_start,
+        quiet_end=s.quiet_end, hour=s.checkin_hour if s.checkin_hour is not None else 9,
+    )  # fmt: skip
+
+
+@action
+def set_quiet_hours(t: Turn) -> None:
+    start, _, end = str(t.state.scratch.pop("quiet", "22-8")).partition("-")
+    if start.isdigit() and end.isdigit() and int(start) < 24 and int(end) < 24:
+        t.state.quiet_start, t.state.quiet_end = int(start), int(end)
+        reschedule_checkins(t)
+
+
+@action
+def snooze_checkin(t: Turn) -> None:
+    """Snooze 1 hour: the same check-in again in an hour (after quiet hours, if they start)."""
+    from dialogs.timing import defer_past_quiet_hours, format_local
+
+    s = t.state
+    zone = s.tz or "UTC"
+    due = defer_past_quiet_hours(t.now + timedelta(hours=1), zone, s.quiet_start, s.quiet_end)
+    t.schedule("checkin_snooze", due)
+    t.say("checkin_snoozed.j2", at=format_local(due, zone, "%H:%M"))
+
+
+@action
+def skip_checkin(t: Turn) -> None:
+    t.cancel("checkin_snooze")
+    t.say("checkin_skipped.j2")
+
+
+@action
+def arm_reengage(t: Turn) -> None:
+    """Arm the one re-engagement nudge (set-up is done, so we know the user's clock).
+
+    The dispatcher moves it along lazily from the user's last message, so user turns never
+    touch it; added as a bare effect so /status does not call it the next check-in.
+    """
+    t.effects.append(Schedule("reengage", t.now + REENGAGE_AFTER))
+
+
+def resume_nudges(t: Turn) -> None:
+    """/resume: what was held by /pause comes back, and nothing overdue fires before the
+    next check-in hour."""
+    t.service("resume_nudges", not_before=at_checkin_hour(t, t.now))
     if t.state.no_contact_start is not None:
         schedule_checkin(t)
 
@@ -378,22 +431,37 @@ def _checkin(t: Turn, event: Timer) -> None:
     if s.paused or s.stage == "safety":
         return
     schedule_checkin(t)  # tomorrow's, whatever happens today
-    if _busy(t):
+    _offer_checkin(t)
+
+
+@timer("checkin_snooze")
+def _checkin_snooze(t: Turn, event: Timer) -> None:
+    if not t.state.paused and t.state.stage != "safety":
+        _offer_checkin(t)
+
+
+def _offer_checkin(t: Turn) -> None:
+    """Ask today's check-in (mood, with snooze and skip), unless it would interrupt."""
+    s = t.state
+    again = s.stage == "checkin_nudge"  # the last one went unanswered: ask afresh, not nested
+    if _busy(t) and not again:
         return
+    resting = s.resume[-1] if again and s.resume else s.stage
     end = no_contact_over_due(t)
     if (
-        s.stage == "no_contact"
+        resting == "no_contact"
         and end is not None
         and local_day(end, s.tz or "UTC") == local_day(t.now, s.tz or "UTC")
     ):
         return  # the end-of-no-contact message is today's one proactive message
     day = t.no_contact_day()
-    if day in MILESTONES and s.stage == "no_contact":
+    if day in MILESTONES and resting == "no_contact":
         t.say("milestone.j2", day=day)
-    push_resume(t)
+    if not again:
+        push_resume(t)
     from dialogs.engine import enter
 
-    enter(t, "checkin_mood")
+    enter(t, "checkin_nudge")
     t.extra["nudge"] = True
 
 
@@ -426,3 +494,17 @@ def _commitment_followup(t: Turn, event: Timer) -> None:
     if items and t.state.stage == "together":
         t.say("commitment_followup.j2", commitments=items)
         t.schedule("commitment_followup", at_checkin_hour(t, t.now + timedelta(days=7)))
+
+
+@timer("reengage")
+def _reengage(t: Turn, event: Timer) -> None:
+    """Seven days of silence: one gentle word and the question they left, ready to pick up.
+
+    Not during a crisis or a safety plan: there a message from us could be read by the wrong
+    person, or land badly; the user knows where to find us.
+    """
+    s = t.state
+    if s.paused or s.stage in ("crisis", "safety") or "safety" in s.flags:
+        return
+    t.say("reengage.j2")
+    t.prompt = True

@@ -178,7 +178,7 @@ def _outcome(t: Turn, arg: str) -> None:
         t.prompt = True
 
 
-@command("settings", "Time zone and check-in hour")
+@command("settings", "Time zone, check-in hour and quiet hours")
 def _settings(t: Turn, arg: str) -> None:
     _open_tool(t, "settings")
 
@@ -186,15 +186,14 @@ def _settings(t: Turn, arg: str) -> None:
 @command("pause", "Pause check-ins and reminders")
 def _pause(t: Turn, arg: str) -> None:
     t.state.paused = True
-    t.cancel("checkin")
+    t.service("pause_nudges")  # every pending nudge is held, in this turn's transaction
     t.say("paused.j2")
 
 
 @command("resume", "Resume check-ins and reminders")
 def _resume(t: Turn, arg: str) -> None:
     t.state.paused = False
-    if t.state.no_contact_start is not None:
-        actions.schedule_checkin(t)
+    actions.resume_nudges(t)
     t.say("resumed.j2")
     t.prompt = True
 

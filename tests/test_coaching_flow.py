@@ -162,3 +162,17 @@ def test_journal_prompts_rotate_and_follow_goals() -> None:
         prompts.add(engine.step(state, Command("journal"), moment).replies[-1].text)
     assert len(prompts) >= 3
     assert any("Learn to climb" in p for p in prompts)
+
+
+async def test_progress_chart_is_saved_as_a_png_in_the_terminal(chat, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    await chat.script([*setup("Berlin"), "/checkin", "2", "8", "skip"])
+    await chat.send(":advance 1d")
+    await chat.script(["/checkin", "4", "3", "skip"])
+    said = await chat.send("/progress")
+    assert "saved to" in said
+    png = tmp_path / "exports" / "progress.png"
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(png) as image:
+        assert image.size == (1000, 700)

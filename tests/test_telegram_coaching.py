@@ -62,3 +62,12 @@ async def test_signs_of_interest_over_telegram(bot: Harness) -> None:
     said = texts(await bot.press(USER, "Done ✔"))
     assert "4 of 5 signs" in said
     assert await bot.stage(USER) == "say_it"
+
+
+async def test_progress_chart_arrives_as_a_photo(bot: Harness) -> None:
+    await bot.say(USER, *ONBOARD, "/checkin", "3", "6", "skip")
+    messages = await bot.say(USER, "/progress")
+    photos = [m for m in messages if m.photo]
+    assert len(photos) == 1
+    assert photos[0].photo is not None and photos[0].photo.startswith(b"\x89PNG")
+    assert "mood" in (photos[0].caption or "").lower()
