@@ -762,14 +762,18 @@ async def _serve_webhook(
         assert app.updater is not None and app.post_init is not None
         await app.post_init(app)
         await app.start()
-        await app.updater.start_webhook(
-            listen=listen, port=port, url_path=urlparse(url).path.lstrip("/"), webhook_url=url,
-            secret_token=secret, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
-        )  # fmt: skip
-        log.info("started mode=webhook listen=%s port=%s", listen, port)
-        await stop.wait()
-        await app.updater.stop()
-        await app.stop()
+        try:
+            await app.updater.start_webhook(
+                listen=listen, port=port, url_path=urlparse(url).path.lstrip("/"),
+                webhook_url=url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )  # fmt: skip
+            log.info("started mode=webhook listen=%s port=%s", listen, port)
+            await stop.wait()
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            await app.stop()
 
 
 def run_bot(
@@ -796,4 +800,7 @@ def run_bot(
     except InvalidToken:
         # Shaped like a token, but Telegram does not know it (revoked, or a typo).
         print("Telegram rejected TELEGRAM_BOT_TOKEN.\n\n" + BOTFATHER_HELP, file=sys.stderr)
+        raise SystemExit(2) from None
+    except BadRequest as err:  # e.g. a webhook URL Telegram will not accept
+        print(f"Telegram refused to start the bot: {redact(str(err))}", file=sys.stderr)
         raise SystemExit(2) from None

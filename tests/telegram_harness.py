@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from bot.telegram import build_application, running
 from fakebot import FakeBotApi, SentMessage
 from storage import Store
 
+REPO = Path(__file__).resolve().parent.parent
 # Typed answers from /start to the first guide question (R1).
 ONBOARD = ["/start", "yes", "Sam", "skip", "Berlin", "9"]
 
@@ -105,3 +108,22 @@ async def bot(api: FakeBotApi, db_path: Path, clock: FakeClock) -> AsyncIterator
     harness = await Harness(api, db_path, clock).start()
     yield harness
     await harness.stop()
+
+
+def _rekindle() -> list[str]:
+    script = Path(sys.executable).parent / "rekindle"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def _env(api: FakeBotApi | None, db_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "REKINDLE_"))}
+    env["PYTHONPATH"] = str(REPO)
+    env["REKINDLE_DB"] = str(db_path)
+    if api is not None:
+        env.update(
+            TELEGRAM_BOT_TOKEN=api.token,
+            TELEGRAM_API_BASE_URL=api.base_url,
+            TELEGRAM_FILE_BASE_URL=api.base_file_url,
+        )
+    env.update(extra)
+    return env

@@ -8,11 +8,9 @@ test ends with ``api.assert_no_400()``: the bot never sent Telegram a request it
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,7 +28,7 @@ from bot.telegram import (
 )
 from dialogs.model import Attachment, Choice, Reply
 from fakebot import FakeBotApi, SentMessage, parse_html
-from telegram_harness import ONBOARD, Harness, settle, texts
+from telegram_harness import ONBOARD, Harness, _env, _rekindle, settle, texts
 
 USER = 5001
 REPO = Path(__file__).resolve().parent.parent
@@ -262,25 +260,6 @@ async def _record(seen: list[Update], update: Update) -> None:
 # ---------------------------------------------------------------------------------------------
 # The real command: `rekindle run` as a process
 # ---------------------------------------------------------------------------------------------
-
-
-def _rekindle() -> list[str]:
-    script = Path(sys.executable).parent / "rekindle"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
-
-
-def _env(api: FakeBotApi | None, db_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "REKINDLE_"))}
-    env["PYTHONPATH"] = str(REPO)
-    env["REKINDLE_DB"] = str(db_path)
-    if api is not None:
-        env.update(
-            TELEGRAM_BOT_TOKEN=api.token,
-            TELEGRAM_API_BASE_URL=api.base_url,
-            TELEGRAM_FILE_BASE_URL=api.base_file_url,
-        )
-    env.update(extra)
-    return env
 
 
 class BotProcess:
