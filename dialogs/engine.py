@@ -25,7 +25,7 @@ from dialogs.model import (
     Unsupported,
     UserState,
 )
-from dialogs.parsing import PARSERS, Invalid, match_option, parse_int, parse_item
+from dialogs.parsing import PARSERS, Invalid, Parsed, match_option, parse_int, parse_item
 from dialogs.render import render
 from dialogs.stages import BACK, BY_ID, DONE, Kind, Opt, Part, Stage
 from dialogs.turn import Turn
@@ -105,60 +105,67 @@ def _choice_text(t: Turn, stage: Stage, text: str) -> None:
         unexpected(t, stage, text)
 
 
+def _typed(
+    t: Turn,
+    stage: Stage,
+    text: str,
+    parse: Callable[[str], Parsed | Invalid],
+    use: Callable[[Turn, Stage, object], None],
+) -> None:
+    """A typed answer: one of the state's buttons by its words, else parsed and used, else a
+    kind re-ask that says what went wrong."""
+    opt = match_option(text, stage.options, by_number=False)
+    if opt is not None:
+        choose(t, stage, opt)
+        return
+    parsed = parse(text)
+    if isinstance(parsed, Invalid):
+        _reask(t, parsed.reason)
+    else:
+        use(t, stage, parsed.value)
+
+
+def _save_and_go(t: Turn, stage: Stage, value: object) -> None:
+    save(t, stage, value)
+    finish(t, stage, "ok")
+
+
+def _add_item(t: Turn, stage: Stage, value: object) -> None:
+    """LIST: the item joins the list and the question stays open for the next one."""
+    t.state.items(list_name(t, stage)).append(str(value))
+    t.extra["added"] = value
+    t.prompt = True
+
+
+def _add_own(t: Turn, stage: Stage, value: object) -> None:
+    """MULTI: a typed reason of the user's own, next to the ticked ones."""
+    t.state.scratch.setdefault(f"own:{stage.id}", []).append(value)
+    t.extra["added"] = value
+    t.prompt = True
+
+
 def _multi_text(t: Turn, stage: Stage, text: str) -> None:
     opt = match_option(text, stage.options)
     if opt is not None:
         choose(t, stage, opt)
-        return
-    if stage.own_list is None:
+    elif stage.own_list is None:
         unexpected(t, stage, text)
-        return
-    parsed = parse_item(text)
-    if isinstance(parsed, Invalid):
-        _reask(t, parsed.reason)
-        return
-    own = t.state.scratch.setdefault(f"own:{stage.id}", [])
-    own.append(parsed.value)
-    t.extra["added"] = parsed.value
-    t.prompt = True
+    else:
+        _typed(t, stage, text, parse_item, _add_own)
 
 
 def _text_text(t: Turn, stage: Stage, text: str) -> None:
-    opt = match_option(text, stage.options, by_number=False)
-    if opt is not None:
-        choose(t, stage, opt)
-        return
     assert stage.parse is not None, stage.id
-    parsed = PARSERS[stage.parse](text)
-    if isinstance(parsed, Invalid):
-        _reask(t, parsed.reason)
-        return
-    save(t, stage, parsed.value)
-    finish(t, stage, "ok")
+    _typed(t, stage, text, PARSERS[stage.parse], _save_and_go)
 
 
 def _list_text(t: Turn, stage: Stage, text: str) -> None:
-    opt = match_option(text, stage.options, by_number=False)
-    if opt is not None:
-        choose(t, stage, opt)
-        return
-    parsed = parse_item(text)
-    if isinstance(parsed, Invalid):
-        _reask(t, parsed.reason)
-        return
-    t.state.items(list_name(t, stage)).append(parsed.value)
-    t.extra["added"] = parsed.value
-    t.prompt = True
+    _typed(t, stage, text, parse_item, _add_item)
 
 
 def _scale_text(t: Turn, stage: Stage, text: str) -> None:
-    assert stage.scale is not None
-    parsed = parse_int(text, *stage.scale)
-    if isinstance(parsed, Invalid):
-        _reask(t, parsed.reason)
-        return
-    save(t, stage, parsed.value)
-    finish(t, stage, "ok")
+    low, high = stage.scale or (0, 10)
+    _typed(t, stage, text, lambda said: parse_int(said, low, high), _save_and_go)
 
 
 def _wait_text(t: Turn, stage: Stage, text: str) -> None:
