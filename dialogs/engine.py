@@ -47,8 +47,12 @@ def step(state: UserState, event: Event, now: datetime) -> Step:
 def _dispatch(t: Turn, event: Event) -> None:
     if t.state.stage == "new":
         if not isinstance(event, Timer):  # a nudge for a deleted user is simply dropped
-            commands.begin(t)
+            _first_contact(t, event)
         return
+    if t.state.stage not in BY_ID:  # a state a newer version removed: back to the guide
+        main = t.state.scratch.get("main")
+        t.state.stage = main if main in BY_ID else "availability"
+        t.prompt = True
     match event:
         case Command(name=name, arg=arg):
             commands.run(t, name, arg)
@@ -61,6 +65,16 @@ def _dispatch(t: Turn, event: Event) -> None:
             _on_choice(t, event)
         case Text(text=text):
             _on_text(t, text)
+
+
+def _first_contact(t: Turn, event: Event) -> None:
+    """Someone new: start onboarding, but never let it delay care (a first message may be
+    a crisis, or /sos)."""
+    commands.begin(t)
+    if isinstance(event, Text):
+        screens.screen_text(t, event.text)
+    elif isinstance(event, Command) and event.name in ("sos", "help", "about", "delete"):
+        commands.run(t, event.name, event.arg)
 
 
 def _on_text(t: Turn, text: str) -> None:

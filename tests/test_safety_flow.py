@@ -198,3 +198,22 @@ async def test_crisis_through_the_terminal(chat) -> None:  # type: ignore[no-unt
     assert (await chat.state()).stage == "crisis"
     await chat.send("I'm safe, let's go on")
     assert (await chat.state()).stage == "no_contact"
+
+
+@pytest.mark.parametrize("first", [CRISIS, "/sos"])
+def test_a_crisis_in_the_very_first_message_gets_care_not_onboarding(first: str) -> None:
+    event = Command(first[1:]) if first.startswith("/") else Text(first)
+    result = engine.step(UserState(), event, START)
+    assert result.state.stage == "crisis"
+    text = html.unescape("\n".join(r.text for r in result.replies))
+    assert "findahelpline.com" in text
+    # Once they are safe, setup starts where it would have.
+    after = engine.step(result.state, Text("I'm safe, let's go on"), START)
+    assert after.state.stage == "welcome"
+
+
+def test_a_state_removed_by_a_newer_version_falls_back_to_the_guide() -> None:
+    state = onboarded()
+    state.stage = "a_step_that_no_longer_exists"
+    result = engine.step(state, Command("status"), START)
+    assert result.state.stage == "availability"
