@@ -29,8 +29,12 @@ lint: $(STAMP)
 diagram: $(STAMP)
 	$(BIN)/rekindle diagram > docs/stages.mmd
 
+## Print the speed and memory figures (benchmarks/*.py; nudges.py takes ~6 minutes).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine_turns.py
+	$(BIN)/python benchmarks/analyzers.py
+	$(BIN)/python benchmarks/telegram_e2e.py
+	test ! -f benchmarks/nudges.py || $(BIN)/python benchmarks/nudges.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

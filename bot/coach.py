@@ -11,27 +11,18 @@ import json
 import logging
 import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import Clock
 from dialogs import engine
-from dialogs.model import Attachment, Event, Reply, ServiceAction, Step, Timer, UserState
+from dialogs.actions import REENGAGE_AFTER
+from dialogs.model import Attachment, Button, Event, Reply, ServiceAction, Step, Timer, UserState
 from storage import Nudge, Store
 
 log = logging.getLogger("rekindle.coach")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """Replies for one user, and where they go."""
-
-    user_id: int
-    external_id: str
-    chat_id: int | None
-    replies: list[Reply]
 
 
 class _KeyedLocks:
@@ -108,31 +99,30 @@ class Coach:
             )  # fmt: skip
             return await self._after_commit(uid, result)
 
-    async def fire(self, nudge: Nudge) -> Delivery | None:
-        """A due nudge: the same path as a typed message, marked sent in the same commit."""
-        who = await self.store.chat_of(nudge.user_id)
-        if who is None:
-            return None
-        _channel, external_id, chat_id, active = who
-        async with self._locks.hold(external_id):
+    async def fire(self, nudge: Nudge, external_id: str) -> list[Reply] | None:
+        """A due nudge: the same path as a typed message (Timer event -> engine -> one commit).
+
+        The commit also moves the nudge row to 'sending' with the rendered replies on it, so
+        a crash before they are sent can re-send them (see bot/scheduler.py). Returns the
+        replies to send ([] when the nudge no longer applies), or None when the nudge was
+        cancelled or handled meanwhile.
+        """
+        async with self._locks.hold(external_id):  # in turn with the user's own messages
             now = self.clock.now()
-            old = await self._load(nudge.user_id)
-            if not active:
-                await self.store.set_nudge_status(nudge.id, "skipped", now)
-                return None
-            event = Timer(nudge.kind, nudge.payload, nudge.id, nudge.due)
-            result = engine.step(old, event, now)
-            status = "sent" if result.replies else "skipped"
-            # The nudge row changes status here, so /status must read the next one afresh.
-            self._states.pop(nudge.user_id, None)
-            await self.store.commit(
-                nudge.user_id, old, result.state, result.effects, now,
-                nudge_id=nudge.id, nudge_status=status,
+            self._states.pop(nudge.user_id, None)  # the commit changes the user's nudges
+            old = await self.store.load(nudge.user_id)
+            result = engine.step(old, Timer(nudge.kind, nudge.payload, nudge.id, nudge.due), now)
+            replies = [r for r in result.replies if r.text.strip()]
+            claimed = await self.store.commit_nudge(
+                nudge.user_id, old, result.state, result.effects, now, nudge_id=nudge.id,
+                replies=encode_replies(replies) if replies else None,
+                rearm_reengage=now + REENGAGE_AFTER if nudge.kind == "reengage" else None,
             )  # fmt: skip
-            log.info("nudge id=%s kind=%s user=%s status=%s", nudge.id, nudge.kind,
-                     nudge.user_id, status)  # fmt: skip
-            replies = await self._after_commit(nudge.user_id, result)
-        return Delivery(nudge.user_id, external_id, chat_id, replies) if replies else None
+        if not claimed:
+            return None
+        log.info("nudge id=%s kind=%s user=%s replies=%d", nudge.id, nudge.kind,
+                 nudge.user_id, len(replies))  # fmt: skip
+        return replies
 
     async def _chart(self, uid: int, state: UserState) -> Attachment:
         """The /progress chart, drawn off the event loop (matplotlib takes ~100 ms)."""
@@ -191,3 +181,31 @@ def _attach(replies: list[Reply], file: Attachment) -> list[Reply]:
             replies[i] = replace(replies[i], attachment=file)
             return replies
     return [*replies, Reply("", attachment=file)]
+
+
+def encode_replies(replies: Iterable[Reply]) -> str:
+    """Replies as JSON for the nudge row (attachments are not kept: nudges have none)."""
+    return json.dumps(
+        [
+            {
+                "text": r.text,
+                "buttons": [[[b.label, b.choice] for b in row] for row in r.buttons],
+                "state": r.state,
+                "ver": r.ver,
+            }
+            for r in replies
+        ],
+        ensure_ascii=False,
+    )
+
+
+def decode_replies(blob: str) -> list[Reply]:
+    return [
+        Reply(
+            r["text"],
+            tuple(tuple(Button(label, choice) for label, choice in row) for row in r["buttons"]),
+            r["state"],
+            r["ver"],
+        )
+        for r in json.loads(blob)
+    ]

@@ -52,6 +52,7 @@ class Settings:
     db_path: Path = field(default_factory=default_db_path)
     log_text: bool = False  # log message text (debugging only)
     send_rate: float = 25.0  # proactive messages per second, all users together
+    nudge_grace_h: float = 12.0  # after downtime, nudges missed by less than this still go
     webhook_secret: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -67,6 +68,7 @@ class Settings:
             else default_db_path(),
             log_text=merged.get("REKINDLE_LOG_TEXT", "") in ("1", "true", "yes"),
             send_rate=float(merged.get("REKINDLE_SEND_RATE", "25") or 25),
+            nudge_grace_h=float(merged.get("REKINDLE_NUDGE_GRACE_H", "12") or 12),
             webhook_secret=merged.get("TELEGRAM_WEBHOOK_SECRET") or None,
         )
 

@@ -17,6 +17,7 @@ from typing import IO
 
 from bot.clock import Clock, FakeClock, OffsetClock
 from bot.coach import Coach
+from bot.scheduler import Dispatcher, Target
 from dialogs.model import Button, Choice, Command, Event, Reply, Text
 from storage import Store
 
@@ -76,6 +77,7 @@ class ConsoleChat:
         self.export_dir = export_dir or Path.cwd()
         self.ansi = out.isatty() if hasattr(out, "isatty") else False
         self.buttons: list[Button] = []
+        self._last_nudge: int | None = None
         self.state: str | None = None
         self.ver = 0
 
@@ -106,15 +108,21 @@ class ConsoleChat:
         return replies
 
     async def deliver_due(self) -> None:
-        """Nudges whose time has come (on this clock) appear in the chat."""
+        """Nudges whose time has come (on this clock) appear in the chat, decided by the same
+        dispatcher as on Telegram (quiet hours, one a day, collapsing after a long gap)."""
         uid = await self.store.find_user("console", self.profile)
         if uid is None:
             return
-        for nudge in await self.store.due_nudges(self.clock.now(), user_id=uid):
-            delivery = await self.coach.fire(nudge)
-            if delivery is not None:
-                self.out.write("\n⏰ (scheduled message)")
-                self.show(delivery.replies)
+        dispatcher = Dispatcher(self.coach, self._show_nudge, rate=None, workers=1, user_id=uid)
+        await dispatcher.recover()
+        await dispatcher.run_due()
+
+    async def _show_nudge(self, target: Target, reply: Reply) -> bool:
+        if target.nudge_id != self._last_nudge:  # a heading once per nudge
+            self._last_nudge = target.nudge_id
+            self.out.write("\n⏰ (scheduled message)")
+        self.show([reply])
+        return True
 
     async def control(self, line: str) -> bool:
         """Development-only clock controls. Returns False to quit."""

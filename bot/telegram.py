@@ -24,6 +24,7 @@ import secrets
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -733,8 +734,15 @@ async def _serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        # Issue 4: the scheduler's start/stop hooks go into on_start/on_stop here.
-        app = build_application(settings, store, clock)
+        # Nudges: one dispatcher woken by APScheduler, started and stopped with the bot.
+        from bot.scheduler import telegram_hooks
+
+        start_nudges, stop_nudges = telegram_hooks(
+            rate=settings.send_rate, grace=timedelta(hours=settings.nudge_grace_h)
+        )
+        app = build_application(
+            settings, store, clock, on_start=[start_nudges], on_stop=[stop_nudges]
+        )
         if webhook_url is None:
             async with running(app) as poller:
                 log.info("started mode=polling db=%s", settings.db_path)
@@ -774,6 +782,8 @@ async def _serve_webhook(
             if app.updater.running:
                 await app.updater.stop()
             await app.stop()
+            assert app.post_stop is not None
+            await app.post_stop(app)  # the on_stop hooks (the nudge scheduler)
 
 
 def run_bot(

@@ -404,8 +404,13 @@ def keep_in_journal(t: Turn, text: str) -> None:
 
 def run_timer(t: Turn, event: Timer) -> None:
     handler = TIMERS.get(event.kind)
-    if handler is not None:
-        handler(t, event)
+    if handler is None:
+        return
+    s = t.state
+    if s.stage == "checkin_nudge" and event.kind not in ("checkin", "checkin_snooze"):
+        # A check-in we asked and nobody answered must not stand in the way of other news.
+        s.stage = s.resume.pop() if s.resume else s.scratch.get("main", "no_contact")
+    handler(t, event)
 
 
 def _busy(t: Turn) -> bool:
@@ -456,7 +461,7 @@ def _offer_checkin(t: Turn) -> None:
         return  # the end-of-no-contact message is today's one proactive message
     day = t.no_contact_day()
     if day in MILESTONES and resting == "no_contact":
-        t.say("milestone.j2", day=day)
+        t.say("milestone.j2")  # the context already carries the day
     if not again:
         push_resume(t)
     from dialogs.engine import enter

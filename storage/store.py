@@ -257,14 +257,9 @@ class Store:
         now: datetime,
         *,
         update_id: int | None = None,
-        nudge_id: int | None = None,
-        nudge_status: str = "sent",
     ) -> None:
         """Write one turn atomically: state, appended rows, nudges, the consumed update id."""
-        await self._in_db_thread(
-            _commit_turn, user_id, old, new, list(effects), ts(now), update_id, nudge_id,
-            nudge_status,
-        )  # fmt: skip
+        await self._in_db_thread(_commit_turn, user_id, old, new, list(effects), ts(now), update_id)
 
     async def _in_db_thread(self, fn: Any, *args: Any) -> Any:
         """Run ``fn(sqlite3_connection, *args)`` on aiosqlite's worker thread, in one hop.
@@ -283,23 +278,6 @@ class Store:
         return bool(list(rows))
 
     # -- nudges -------------------------------------------------------------------------------
-    async def due_nudges(
-        self, now: datetime, *, user_id: int | None = None, limit: int = 500
-    ) -> list[Nudge]:
-        sql = "SELECT id, user_id, kind, due_at, payload, attempts FROM nudges"
-        sql += " WHERE status = 'pending' AND due_at <= ?"
-        params: list[Any] = [ts(now)]
-        if user_id is not None:
-            sql += " AND user_id = ?"
-            params.append(user_id)
-        sql += " ORDER BY due_at, id LIMIT ?"
-        params.append(limit)
-        rows = await self.conn.execute_fetchall(sql, params)
-        return [
-            Nudge(r[0], r[1], r[2], dt(r[3]), json.loads(r[4]), r[5])  # type: ignore[arg-type]
-            for r in rows
-        ]
-
     async def next_due(self) -> datetime | None:
         rows = await self.conn.execute_fetchall(
             "SELECT min(due_at) FROM nudges WHERE status = 'pending'"
@@ -318,14 +296,6 @@ class Store:
             for r in rows
         ]
 
-    async def set_nudge_status(self, nudge_id: int, status: str, now: datetime) -> None:
-        await self._in_db_thread(
-            _write,
-            "UPDATE nudges SET status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-            (status, ts(now), nudge_id),
-        )
-
-    # -- the dispatcher (bot/scheduler.py) -------------------------------------------------
     async def due_for_dispatch(
         self, now: datetime, *, user_id: int | None = None, limit: int = 500
     ) -> list[DueNudge]:
@@ -539,16 +509,9 @@ def _commit_turn(
     effects: list[Effect],
     t: int,
     update_id: int | None,
-    nudge_id: int | None,
-    nudge_status: str,
 ) -> None:
     try:
-        _turn(db, user_id, old, new, effects, t, update_id, nudge_id)
-        if nudge_id is not None:
-            db.execute(
-                "UPDATE nudges SET status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-                (nudge_status, t, nudge_id),
-            )
+        _turn(db, user_id, old, new, effects, t, update_id, None)
         db.commit()
     except BaseException:
         db.rollback()
