@@ -294,6 +294,8 @@ class Dispatcher:
                     break
                 decided = plan(rows, now, grace=self.grace)
                 await self.store.settle_nudges(decided.moves, decided.marks, now)
+                for row in rows:  # their next nudge moved: /status must not read a stale copy
+                    self.coach.forget(row.nudge.user_id)
                 for d in decided.fire:
                     item = await self._fire(d)
                     if item is not None:

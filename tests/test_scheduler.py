@@ -328,3 +328,12 @@ async def test_a_new_checkin_hour_moves_what_is_pending(chat: Driver) -> None:
     assert pending["checkin"] == at("Europe/Berlin", 2026, 3, 2, 18, 0)
     said = await chat.send("/status")
     assert "Mon 02 Mar, 18:00" in said  # /status: the next one, on the user's clock
+
+
+async def test_status_shows_the_rescheduled_checkin_after_missed_days(chat) -> None:  # type: ignore[no-untyped-def]
+    from conftest import ONBOARDING, REFLECT_HEALTHY
+
+    await chat.script([*ONBOARDING, *REFLECT_HEALTHY])
+    await chat.send(":advance 142h")  # Sun 07:00 in Berlin: five check-ins went unanswered
+    said = await chat.send("/status")
+    assert "Next check-in: Sun 08 Mar, 09:00" in said  # not a stale Tuesday
