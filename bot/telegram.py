@@ -602,6 +602,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .job_queue(None)  # nudges have their own scheduler (bot/scheduler.py)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
