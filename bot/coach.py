@@ -77,17 +77,21 @@ class Coach:
                 self._ids[external_id] = uid
             old = await self._load(uid)
             result = engine.step(old, event, now)
+            kept = encode_replies(result.replies) if update_id is not None else None
             try:
                 await self.store.commit(
-                    uid, old, result.state, result.effects, now, update_id=update_id
-                )
+                    uid, old, result.state, result.effects, now, update_id=update_id,
+                    replies=kept,
+                )  # fmt: skip
             except sqlite3.IntegrityError as err:
                 self._states.pop(uid, None)
                 if update_id is not None and "processed_updates" in str(err):
-                    # Redelivered (a restart before Telegram heard we had it): the update id
-                    # is part of the turn's transaction, so this turn already happened.
-                    log.info("skip update=%s reason=already-processed", update_id)
-                    return []
+                    # Redelivered (the process stopped before Telegram heard we had it): the
+                    # turn already happened, in the same transaction as its update id. Its
+                    # replies may not have gone out, so they go again: at least once.
+                    log.info("skip update=%s reason=already-processed resend=yes", update_id)
+                    blob = await self.store.replies_for_update(update_id)
+                    return decode_replies(blob) if blob else []
                 raise
             except BaseException:
                 self._states.pop(uid, None)
@@ -184,7 +188,8 @@ def _attach(replies: list[Reply], file: Attachment) -> list[Reply]:
 
 
 def encode_replies(replies: Iterable[Reply]) -> str:
-    """Replies as JSON for the nudge row (attachments are not kept: nudges have none)."""
+    """Replies as JSON, kept with a nudge or an update so they can be sent again after a
+    crash. Attachments are not kept (an export or a chart is simply asked for again)."""
     return json.dumps(
         [
             {

@@ -358,7 +358,8 @@ class Dispatcher:
 class NudgeScheduler:
     """Runs a :class:`Dispatcher` whenever nudges are due, until stopped."""
 
-    POLL, NEXT = "rekindle-nudges-poll", "rekindle-nudges-next"
+    POLL, NEXT, PRUNE = "rekindle-nudges-poll", "rekindle-nudges-next", "rekindle-prune"
+    KEEP_UPDATES = timedelta(days=2)
 
     def __init__(self, dispatcher: Dispatcher, *, poll_s: float = 30.0) -> None:
         self.dispatcher = dispatcher
@@ -375,6 +376,11 @@ class NudgeScheduler:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         self.aps.add_job(self._wake_job, "interval", seconds=self.poll_s, id=self.POLL)
+        # Housekeeping: update ids (and their kept replies) are only needed while Telegram
+        # might deliver them again, which is at most a day.
+        self.aps.add_job(
+            self._prune, "interval", hours=1, id=self.PRUNE, next_run_time=datetime.now(UTC)
+        )
         self.aps.start()
         self._task = asyncio.create_task(self._loop(), name="rekindle-nudges")
         self.wake()
@@ -399,6 +405,14 @@ class NudgeScheduler:
 
     async def _wake_job(self) -> None:  # a coroutine: APScheduler runs it on the loop
         self._wake.set()
+
+    async def _prune(self) -> None:
+        d = self.dispatcher
+        try:
+            gone = await d.store.prune_updates(d.clock.now() - self.KEEP_UPDATES)
+            log.info("pruned updates=%d", gone)
+        except Exception:
+            log.exception("prune-failed")
 
     async def _loop(self) -> None:
         try:

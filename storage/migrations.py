@@ -127,4 +127,11 @@ MIGRATIONS: tuple[str, ...] = (
                CAST(strftime('%s', 'now') AS INTEGER)
         FROM users WHERE tz IS NOT NULL;
     """,
+    # 3: the replies of each Telegram update, kept with its id for two days. If the process
+    # dies after a turn commits but before its replies reach Telegram, the update comes
+    # again and these replies are sent again (at least once) instead of being lost.
+    """
+    ALTER TABLE processed_updates ADD COLUMN replies TEXT;
+    CREATE INDEX processed_updates_time ON processed_updates (processed_at);
+    """,
 )

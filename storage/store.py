@@ -257,9 +257,13 @@ class Store:
         now: datetime,
         *,
         update_id: int | None = None,
+        replies: str | None = None,
     ) -> None:
-        """Write one turn atomically: state, appended rows, nudges, the consumed update id."""
-        await self._in_db_thread(_commit_turn, user_id, old, new, list(effects), ts(now), update_id)
+        """Write one turn atomically: state, appended rows, nudges, the consumed update id
+        (with the turn's encoded replies, so a redelivered update can be answered again)."""
+        await self._in_db_thread(
+            _commit_turn, user_id, old, new, list(effects), ts(now), update_id, replies
+        )
 
     async def _in_db_thread(self, fn: Any, *args: Any) -> Any:
         """Run ``fn(sqlite3_connection, *args)`` on aiosqlite's worker thread, in one hop.
@@ -270,6 +274,17 @@ class Store:
         """
         conn = self.conn
         return await conn._execute(fn, conn._conn, *args)
+
+    async def replies_for_update(self, update_id: int) -> str | None:
+        """The encoded replies a processed update was answered with (None if not kept)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT replies FROM processed_updates WHERE update_id = ?", (update_id,)
+        )
+        return next((r[0] for r in rows), None)
+
+    async def prune_updates(self, before: datetime) -> int:
+        """Forget update ids older than ``before``: Telegram redelivers for at most a day."""
+        return await self._in_db_thread(_prune_updates, ts(before))
 
     async def seen_update(self, update_id: int) -> bool:
         rows = await self.conn.execute_fetchall(
@@ -501,6 +516,18 @@ def _insert_user(
     return int(row[0])
 
 
+def _prune_updates(db: sqlite3.Connection, before: int) -> int:
+    try:
+        count = db.execute(
+            "DELETE FROM processed_updates WHERE processed_at < ?", (before,)
+        ).rowcount
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    return int(count)
+
+
 def _commit_turn(
     db: sqlite3.Connection,
     user_id: int,
@@ -509,9 +536,16 @@ def _commit_turn(
     effects: list[Effect],
     t: int,
     update_id: int | None,
+    replies: str | None,
 ) -> None:
     try:
-        _turn(db, user_id, old, new, effects, t, update_id, None)
+        _turn(db, user_id, old, new, effects, t, None, None)
+        if update_id is not None:
+            db.execute(
+                "INSERT INTO processed_updates (update_id, user_id, processed_at, replies)"
+                " VALUES (?, ?, ?, ?)",
+                (update_id, user_id, t, replies),
+            )
         db.commit()
     except BaseException:
         db.rollback()
