@@ -146,8 +146,23 @@ class ConsoleChat:
         self.out.write("[dev] controls: :advance 30d | :advance 5h | :now | :state | :quit\n")
         return True
 
-    async def run(self, lines: IO[str]) -> None:
+    async def run(self, lines: IO[str], *, poll_s: float | None = None) -> None:
+        """Chat until EOF or ':quit'. With ``poll_s`` (an interactive terminal), nudges that
+        come due while the user is idle appear on their own, as they would on Telegram."""
         await self.send(Command("start"))
+        poller = asyncio.create_task(self._poll(poll_s)) if poll_s else None
+        try:
+            await self._read(lines)
+        finally:
+            if poller is not None:
+                poller.cancel()
+
+    async def _poll(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await self.deliver_due()
+
+    async def _read(self, lines: IO[str]) -> None:
         while True:
             if self.ansi:
                 self.out.write("> ")
@@ -172,6 +187,7 @@ async def run_chat(
     store = await Store.open(db)
     try:
         chat = ConsoleChat(store, clock, sys.stdout, profile=profile)
-        await chat.run(lines or sys.stdin)
+        interactive = lines is None and sys.stdin.isatty()
+        await chat.run(lines or sys.stdin, poll_s=30.0 if interactive else None)
     finally:
         await store.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from conftest import ONBOARDING, REFLECT_HEALTHY
@@ -145,3 +147,20 @@ async def test_two_users_do_not_mix(make_chat) -> None:  # type: ignore[no-untyp
     assert (await a.state()).name == "Sam"
     assert (await b.state()).name == "Robin"
     assert (await b.state()).stage == "ask_ex_name"
+
+
+class _QuietUser:
+    """Standard input of someone who opened the chat and then typed nothing for a while."""
+
+    def readline(self) -> str:
+        time.sleep(0.3)
+        return ""
+
+
+async def test_an_idle_terminal_still_gets_its_nudges(make_chat, clock) -> None:  # type: ignore[no-untyped-def]
+    chat = make_chat("idle")
+    await chat.script([*ONBOARDING, *REFLECT_HEALTHY])
+    clock.advance(timedelta(days=1))  # the next morning; nobody types anything
+    await chat.chat.run(_QuietUser(), poll_s=0.05)
+    assert "scheduled message" in chat.out.getvalue()
+    assert (await chat.state()).stage == "checkin_nudge"
