@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from dialogs.model import Schedule, Timer
+from dialogs.model import Release, Retime, Schedule, Timer
 from dialogs.stages import BY_ID, Part
 from dialogs.timing import local_day
 from dialogs.turn import Turn
@@ -319,10 +319,17 @@ def reschedule_checkins(t: Turn) -> None:
     s = t.state
     if s.no_contact_start is not None:
         schedule_checkin(t)
-    t.service(
-        "retime_nudges", zone=s.tz or "UTC", now=t.now, quiet_start=s.quiet_start,
-        quiet_end=s.quiet_end, hour=s.checkin_hour if s.checkin_hour is not None else 9,
-    )  # fmt: skip
+    t.effects.append(
+        Retime(
+            {
+                "zone": s.tz or "UTC",
+                "now": t.now,
+                "quiet_start": s.quiet_start,
+                "quiet_end": s.quiet_end,
+                "hour": s.checkin_hour if s.checkin_hour is not None else 9,
+            }
+        )
+    )
 
 
 @action
@@ -364,7 +371,7 @@ def arm_reengage(t: Turn) -> None:
 def resume_nudges(t: Turn) -> None:
     """/resume: what was held by /pause comes back, and nothing overdue fires before the
     next check-in hour."""
-    t.service("resume_nudges", not_before=at_checkin_hour(t, t.now))
+    t.effects.append(Release(at_checkin_hour(t, t.now)))
     if t.state.no_contact_start is not None:
         schedule_checkin(t)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialogs import actions
+from dialogs.model import Hold
 from dialogs.stages import BY_ID, Part
 from dialogs.turn import Turn
 
@@ -186,7 +187,7 @@ def _settings(t: Turn, arg: str) -> None:
 @command("pause", "Pause check-ins and reminders")
 def _pause(t: Turn, arg: str) -> None:
     t.state.paused = True
-    t.service("pause_nudges")  # every pending nudge is held, in this turn's transaction
+    t.effects.append(Hold())  # every pending nudge waits, in this turn's transaction
     t.say("paused.j2")
 
 

@@ -123,6 +123,26 @@ class Cancel:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """/pause: every pending nudge of the user waits, untouched, until released."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """/resume: held nudges come back, none due before ``not_before``."""
+
+    not_before: datetime
+
+
+@dataclass(frozen=True)
+class Retime:
+    """New time zone, check-in hour or quiet hours: pending nudges keep their local day and
+    move to the new hour. ``args`` carries the new settings (see storage)."""
+
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ServiceAction:
     """Work only the service can do after the commit: export, delete, chart."""
 
@@ -130,7 +150,7 @@ class ServiceAction:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-Effect = Record | Schedule | Cancel | ServiceAction
+Effect = Record | Schedule | Cancel | Hold | Release | Retime | ServiceAction
 
 
 # --- the user's stored state ----------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from dialogs.model import Cancel, Effect, Record, Schedule, ServiceAction, UserState
+from dialogs.model import Cancel, Effect, Hold, Record, Release, Retime, Schedule, UserState
 from storage.migrations import MIGRATIONS
 
 # Tables a turn may append to, and the columns it may set (guards against typos).
@@ -694,19 +694,19 @@ def _apply(db: sqlite3.Connection, user_id: int, effect: Effect, t: int) -> None
                 "UPDATE nudges SET status = 'cancelled' WHERE user_id = ? AND status = 'pending'",
                 (user_id,),
             )
-        case ServiceAction(name="pause_nudges"):
+        case Hold():
             db.execute(
                 "UPDATE nudges SET status = 'paused' WHERE user_id = ? AND status = 'pending'",
                 (user_id,),
             )
-        case ServiceAction(name="resume_nudges", args=args):
+        case Release(not_before=not_before):
             # What fell due during the pause comes back no earlier than ``not_before``.
             db.execute(
                 "UPDATE nudges SET status = 'pending', due_at = max(due_at, ?)"
                 " WHERE user_id = ? AND status = 'paused'",
-                (ts(args["not_before"]), user_id),
+                (ts(not_before), user_id),
             )
-        case ServiceAction(name="retime_nudges", args=args):
+        case Retime(args=args):
             _retime(db, user_id, args)
         case _:
             pass  # other service actions run after the commit
