@@ -458,32 +458,24 @@ def _iso(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write(db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> None:
-    try:
+    with db:
         db.execute(sql, params)
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
 
 
 def _set_active(db: sqlite3.Connection, user_id: int, active: bool) -> None:
-    try:
+    with db:
         db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
         if active:
             db.execute(
                 "UPDATE nudges SET status = 'pending' WHERE user_id = ? AND status = 'held'",
                 (user_id,),
             )
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
 
 
 def _settle(
     db: sqlite3.Connection, moves: list[tuple[int, datetime]], marks: list[tuple[int, str]], t: int
 ) -> None:
-    try:
+    with db:
         db.executemany(
             "UPDATE nudges SET due_at = ? WHERE id = ? AND status = 'pending'",
             [(ts(due), nid) for nid, due in moves],
@@ -492,16 +484,12 @@ def _settle(
             "UPDATE nudges SET status = ?, sent_at = ? WHERE id = ? AND status = 'pending'",
             [(status, t, nid) for nid, status in marks],
         )
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
 
 
 def _insert_user(
     db: sqlite3.Connection, channel: str, external_id: str, chat_id: int | None, t: int
 ) -> int:
-    try:
+    with db:
         row = db.execute(
             "INSERT INTO users (channel, external_id, chat_id, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?)"
@@ -509,22 +497,14 @@ def _insert_user(
             " RETURNING id",
             (channel, external_id, chat_id, t, t),
         ).fetchone()
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
     return int(row[0])
 
 
 def _prune_updates(db: sqlite3.Connection, before: int) -> int:
-    try:
+    with db:
         count = db.execute(
             "DELETE FROM processed_updates WHERE processed_at < ?", (before,)
         ).rowcount
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
     return int(count)
 
 
@@ -538,18 +518,8 @@ def _commit_turn(
     update_id: int | None,
     replies: str | None,
 ) -> None:
-    try:
-        _turn(db, user_id, old, new, effects, t, None, None)
-        if update_id is not None:
-            db.execute(
-                "INSERT INTO processed_updates (update_id, user_id, processed_at, replies)"
-                " VALUES (?, ?, ?, ?)",
-                (update_id, user_id, t, replies),
-            )
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
+    with db:  # one transaction: commit on success, roll back on any error
+        _turn(db, user_id, old, new, effects, t, update_id=update_id, replies=replies)
 
 
 def _commit_nudge(
@@ -563,16 +533,15 @@ def _commit_nudge(
     replies: str | None,
     rearm_reengage: int | None,
 ) -> bool:
-    try:
+    with db:
         claimed = db.execute(
             "UPDATE nudges SET status = ?, replies = ?, sent_at = ?, attempts = attempts + 1"
             " WHERE id = ? AND status = 'pending'",
             ("sending" if replies else "skipped", replies, t, nudge_id),
         ).rowcount
         if not claimed:
-            db.rollback()
-            return False
-        _turn(db, user_id, old, new, effects, t, None, nudge_id)
+            return False  # cancelled or taken meanwhile; nothing was changed
+        _turn(db, user_id, old, new, effects, t, nudge_id=nudge_id)
         if replies:
             db.execute("UPDATE users SET last_nudge_at = ? WHERE id = ?", (t, user_id))
         if rearm_reengage is not None:
@@ -582,10 +551,6 @@ def _commit_nudge(
                 " VALUES (?, 'reengage', ?, ?, ?)",
                 (user_id, rearm_reengage, json.dumps({"after": t}), t),
             )
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
     return True
 
 
@@ -596,10 +561,12 @@ def _turn(
     new: UserState,
     effects: list[Effect],
     t: int,
-    update_id: int | None,
-    nudge_id: int | None,
+    *,
+    update_id: int | None = None,
+    replies: str | None = None,
+    nudge_id: int | None = None,
 ) -> None:
-    """The statements of one turn (the caller commits or rolls back)."""
+    """The statements of one turn (the caller's ``with db:`` commits or rolls back)."""
     dialogue = json.dumps(
         {"ver": new.ver, "resume": new.resume, "flags": sorted(new.flags), "scratch": new.scratch},
         ensure_ascii=False,
@@ -624,8 +591,9 @@ def _turn(
         _apply(db, user_id, effect, t)
     if update_id is not None:
         db.execute(
-            "INSERT INTO processed_updates (update_id, user_id, processed_at) VALUES (?, ?, ?)",
-            (update_id, user_id, t),
+            "INSERT INTO processed_updates (update_id, user_id, processed_at, replies)"
+            " VALUES (?, ?, ?, ?)",
+            (update_id, user_id, t, replies),
         )
 
 
