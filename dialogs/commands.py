@@ -224,7 +224,9 @@ def _cancel(t: Turn, arg: str) -> None:
     from dialogs.engine import move
     from dialogs.stages import BACK
 
-    if BY_ID[t.state.stage].part is Part.TOOL:
+    s = t.state
+    # A tool, or a /reflect walk (it remembered where you were); never out of crisis care.
+    if BY_ID[s.stage].part is Part.TOOL or (s.resume and s.stage not in ("crisis", "safety")):
         for key in ("mood", "urge", "note", "entry", "list"):
             t.state.scratch.pop(key, None)
         t.say("cancelled.j2")

@@ -241,3 +241,46 @@ def test_user_text_is_shown_literally() -> None:
     result = engine.step(state, Text("<b>Sam</b> & {{ 7*7 }}"), START)
     assert result.state.name == "<b>Sam</b> & {{ 7*7 }}"
     assert "Thanks, &lt;b&gt;Sam&lt;/b&gt; &amp; {{ 7*7 }}." in result.replies[-1].text
+
+
+@pytest.mark.parametrize(
+    ("command", "stage", "says"),
+    [
+        ("/checkin", "checkin_mood", "mood today"),
+        ("/journal", "journal", "Journal"),
+        ("/pros", "list_edit", "Pros (0)"),
+        ("/cons", "list_edit", "Cons (0)"),
+        ("/memories", "list_edit", "Happy memories (0)"),
+        ("/draft", "draft", "Paste the message"),
+        ("/urge", "urge", "unsent"),
+        ("/settings", "settings", "Quiet hours"),
+        ("/ask", "expert_qa", "Ask me anything"),
+        ("/delete", "delete_confirm", "can't be undone"),
+        ("/reflect", "motives", "your reasons"),
+    ],
+)
+def test_tool_commands_open_and_cancel_returns_with_nothing_lost(
+    command: str, stage: str, says: str
+) -> None:
+    state = onboarded()
+    opened = engine.step(state, Command(command[1:]), START)
+    assert opened.state.stage == stage
+    assert says in html.unescape(opened.replies[-1].text)
+    back = engine.step(opened.state, Command("cancel"), START)
+    assert back.state.stage == "availability"
+    assert back.state.name == "Sam"
+
+
+def test_ask_with_a_question_answers_in_place() -> None:
+    result = engine.step(
+        onboarded(), Command("ask", "they liked my story, what does it mean?"), START
+    )
+    assert result.state.stage == "availability"
+    assert "story" in html.unescape(result.replies[0].text).lower()
+
+
+@pytest.mark.parametrize(("command", "says"), [("/signs", "come later"), ("/outcome", "big talk")])
+def test_later_steps_say_when_they_come(command: str, says: str) -> None:
+    result = engine.step(onboarded(), Command(command[1:]), START)
+    assert result.state.stage == "availability"
+    assert says in html.unescape(result.replies[0].text)

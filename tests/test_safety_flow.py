@@ -217,3 +217,11 @@ def test_a_state_removed_by_a_newer_version_falls_back_to_the_guide() -> None:
     state.stage = "a_step_that_no_longer_exists"
     result = engine.step(state, Command("status"), START)
     assert result.state.stage == "availability"
+
+
+def test_cancel_does_not_end_crisis_care() -> None:
+    state = onboarded()
+    state, _ = say(state, CRISIS)
+    state, said = say(state, "/cancel")
+    assert state.stage == "crisis"
+    assert "988" in said
