@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,8 +25,12 @@ ONBOARD = ["/start", "yes", "Sam", "skip", "Berlin", "9"]
 class Harness:
     """One bot process-equivalent: a Store on the test's DB file and a polling Application."""
 
-    def __init__(self, api: FakeBotApi, db_path: Path, clock: FakeClock) -> None:
+    def __init__(
+        self, api: FakeBotApi, db_path: Path, clock: FakeClock, **app_options: Any
+    ) -> None:
+        """``app_options`` go to build_application (rate_limiter, on_start, on_stop)."""
         self.api, self.db_path, self.clock = api, db_path, clock
+        self.app_options = app_options
         self.store: Store | None = None
         self._ctx: contextlib.AbstractAsyncContextManager | None = None  # type: ignore[type-arg]
         self.app = None
@@ -38,7 +43,7 @@ class Harness:
             db_path=self.db_path,
         )
         self.store = await Store.open(self.db_path)
-        self.app = build_application(settings, self.store, self.clock)
+        self.app = build_application(settings, self.store, self.clock, **self.app_options)
         self._ctx = running(self.app, poll_timeout=1.0)
         await self._ctx.__aenter__()
         await settle(self.api)

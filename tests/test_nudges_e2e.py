@@ -15,51 +15,37 @@ from telegram.ext import AIORateLimiter
 
 from bot.clock import FakeClock
 from bot.coach import Coach
-from bot.config import Settings
 from bot.scheduler import Dispatcher, NudgeScheduler, Target, telegram_hooks
-from bot.telegram import build_application, running
 from conftest import REFLECT_HEALTHY
 from dialogs.model import Reply
 from fakebot import FakeBotApi, SentMessage
 from storage import Store
+from telegram_harness import ONBOARD, Harness
 
 USER = 7001
-ONBOARD = ["/start", "yes", "Sam", "skip", "Berlin", "9"]
 CHECKIN = "How's your mood today"
 
 
-class Bot:
-    """One bot process: a Store on the test's DB, the Application with the nudge hooks."""
+class Bot(Harness):
+    """One bot process with the nudge hooks `rekindle run` uses, for one user (USER)."""
 
     def __init__(self, api: FakeBotApi, db: Path, clock: FakeClock, *, rate: float = 25.0):
-        self.api, self.db, self.clock, self.rate = api, db, clock, rate
-        self._stack = contextlib.AsyncExitStack()
-
-    async def __aenter__(self) -> Bot:
-        self.store = await Store.open(self.db)
-        settings = Settings(
-            token=self.api.token,
-            api_base_url=self.api.base_url,
-            file_base_url=self.api.base_file_url,
-            db_path=self.db,
-        )
-        start, stop = telegram_hooks(rate=self.rate, poll_s=3600)
+        start, stop = telegram_hooks(rate=rate, poll_s=3600)
         # PTB's own 30/s limiter off: these tests measure our cap against the fake's limit.
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
-        self.app = build_application(
-            settings, self.store, self.clock, rate_limiter=limiter, on_start=[start],
-            on_stop=[stop],
-        )  # fmt: skip
-        await self._stack.enter_async_context(running(self.app, poll_timeout=1.0))
+        super().__init__(api, db, clock, rate_limiter=limiter, on_start=[start], on_stop=[stop])
+
+    async def __aenter__(self) -> Bot:
+        await self.start()
         await self.idle()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._stack.aclose()
-        await self.store.close()
+        await self.stop()
 
     @property
     def scheduler(self) -> NudgeScheduler:
+        assert self.app is not None
         return self.app.bot_data["scheduler"]
 
     async def idle(self) -> None:
@@ -73,33 +59,14 @@ class Bot:
         await self.idle()
         return self.api.messages_to(USER)[before:]
 
-    async def say(self, *texts: str) -> list[SentMessage]:
-        new: list[SentMessage] = []
-        for text in texts:
-            before = len(self.api.messages_to(USER))
-            self.api.user_sends_text(USER, text)
-            await settle(self.api)
-            new = self.api.messages_to(USER)[before:]
-        return new
+    async def say(self, *texts: str) -> list[SentMessage]:  # type: ignore[override]
+        return await super().say(USER, *texts)
 
-    async def press(self, label: str) -> list[SentMessage]:
-        message = next(m for m in reversed(self.api.messages_to(USER)) if label in m.button_texts)
-        data = dict(b for row in message.buttons for b in row)[label]
-        before = len(self.api.messages_to(USER))
-        self.api.user_presses(USER, message.message_id, data)
-        await settle(self.api)
-        return self.api.messages_to(USER)[before:]
+    async def press(self, label: str) -> list[SentMessage]:  # type: ignore[override]
+        return await super().press(USER, label)
 
-    async def stage(self) -> str:
-        uid = await self.store.find_user("telegram", str(USER))
-        assert uid is not None
-        return (await self.store.load(uid)).stage
-
-
-async def settle(api: FakeBotApi) -> None:
-    await api.wait_for(
-        lambda: api.pending_update_count == 0 and api.long_poll_active, 15.0, "the bot"
-    )
+    async def stage(self) -> str:  # type: ignore[override]
+        return await super().stage(USER)
 
 
 def text_of(messages: list[SentMessage]) -> str:
