@@ -140,17 +140,6 @@ def render_progress(data: ProgressData, *, now: datetime) -> tuple[bytes, ChartI
     return buf.getvalue(), _with_size(info, width, height)
 
 
-def warm_up() -> None:
-    """Import matplotlib and load its fonts, so the first real ``/progress`` is quick.
-
-    Optional: call it once in a worker thread after start-up.
-    """
-    render_progress_png(
-        ProgressData(tz="UTC", checkins=[], slips=[], no_contact_start=None),
-        now=datetime.now(UTC),
-    )
-
-
 # --- helpers ------------------------------------------------------------------------
 
 

@@ -36,9 +36,8 @@ __all__ = ["buttons_for", "enter", "move", "prompt_for", "step"]
 def step(state: UserState, event: Event, now: datetime) -> Step:
     """Advance one user by one event. Pure: the input state is not modified."""
     t = Turn(state.clone(), now)
-    before = _fingerprint(t.state)
     _dispatch(t, event)
-    return _finish(t, before)
+    return _finish(t)
 
 
 # -- dispatch -------------------------------------------------------------------------------
@@ -73,8 +72,8 @@ def _first_contact(t: Turn, event: Event) -> None:
     commands.begin(t)
     if isinstance(event, Text):
         screens.screen_text(t, event.text)
-    elif isinstance(event, Command) and event.name in ("sos", "help", "about", "delete"):
-        commands.run(t, event.name, event.arg)
+    elif isinstance(event, Command) and event.name != "start":
+        commands.run(t, event.name, event.arg)  # refuses politely what must wait for setup
 
 
 def _on_text(t: Turn, text: str) -> None:
@@ -356,38 +355,15 @@ def prompt_for(t: Turn) -> Reply:
 # -- finishing ----------------------------------------------------------------------------------
 
 
-def _fingerprint(state: UserState) -> tuple[object, ...]:
-    # Everything the user can change; the read-only summaries are left out.
-    return (
-        state.stage,
-        tuple(state.resume),
-        tuple(sorted(state.flags)),
-        repr(sorted(state.scratch.items())),
-        state.name,
-        state.ex_name,
-        state.tz,
-        state.checkin_hour,
-        state.quiet_start,
-        state.quiet_end,
-        state.no_contact_start,
-        state.no_contact_days,
-        state.paused,
-        repr(sorted(state.lists.items())),
-        repr(sorted(state.answers.items())),
-    )
-
-
-def _finish(t: Turn, before: tuple[object, ...]) -> Step:
-    changed = _fingerprint(t.state) != before or bool(t.effects)
+def _finish(t: Turn) -> Step:
     replies = list(t.replies)
     if t.prompt and t.state.stage in BY_ID:
         # A question is (re)asked: buttons of every earlier question are now stale.
         t.state.ver += 1
-        changed = True
         replies.append(prompt_for(t))
     # Buttons answer the question as it stands after this turn.
     replies = [
         dataclasses.replace(r, state=t.state.stage, ver=t.state.ver) if r.buttons else r
         for r in replies
     ]
-    return Step(t.state, replies, t.effects, changed)
+    return Step(t.state, replies, t.effects)

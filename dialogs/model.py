@@ -209,4 +209,3 @@ class Step:
     state: UserState
     replies: list[Reply]
     effects: list[Effect]
-    changed: bool = True

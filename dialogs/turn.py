@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from dialogs.model import Cancel, Effect, Record, Reply, Schedule, ServiceAction, UserState
@@ -65,9 +65,3 @@ class Turn:
         from dialogs.timing import days_between_local
 
         return days_between_local(start, self.now, self.state.tz or "UTC") + 1
-
-    def no_contact_end(self) -> datetime | None:
-        start = self.state.no_contact_start
-        if start is None:
-            return None
-        return start + timedelta(days=self.state.no_contact_days)

@@ -284,3 +284,13 @@ def test_later_steps_say_when_they_come(command: str, says: str) -> None:
     result = engine.step(onboarded(), Command(command[1:]), START)
     assert result.state.stage == "availability"
     assert says in html.unescape(result.replies[0].text)
+
+
+def test_a_first_command_is_answered_and_setup_still_starts() -> None:
+    result = engine.step(UserState(), Command("help"), START)
+    assert result.state.stage == "welcome"
+    texts = [html.unescape(r.text) for r in result.replies]
+    assert "/status" in texts[0] and "18 or older" in texts[-1]
+    early = engine.step(UserState(), Command("pros"), START)
+    assert early.state.stage == "welcome" and early.state.lists == {}
+    assert "finish setting up" in early.replies[-1].text

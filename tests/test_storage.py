@@ -125,3 +125,14 @@ def _raw(db_path: Path) -> bytes:
         if extra.exists():
             data += extra.read_bytes()
     return data
+
+
+async def test_old_update_ids_are_pruned_and_recent_ones_kept(store: Store) -> None:
+    uid = await store.user_id("telegram", "9", now=START)
+    state = await store.load(uid)
+    await store.commit(uid, state, state, [], START, update_id=1, replies="[]")
+    later = START + timedelta(days=3)
+    await store.commit(uid, state, state, [], later, update_id=2, replies="[]")
+    assert await store.prune_updates(later - timedelta(days=2)) == 1
+    assert not await store.seen_update(1)  # older than Telegram would ever redeliver
+    assert await store.seen_update(2) and await store.replies_for_update(2) == "[]"
